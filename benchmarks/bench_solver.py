@@ -1,0 +1,300 @@
+"""Benchmark: solver.solve_assignment vs bare OR-Tools vs HiGHS (scipy) on the same network.
+
+Usage::
+
+    python benchmarks/bench_solver.py [--quick] [--seed S] [--sizes N [N ...]]
+
+Random sparse instances resembling the engine's: ``n`` participants with about ``k = 50``
+candidate slots each, ``n / 3`` slots with 1-4 seats, slots grouped in workplaces of about
+three, 70 % of workplaces under a supervision cap of 1-6, scores uniform in [0, 1).
+
+Methods, each in its own subprocess so that peak RSS (``getrusage`` maxrss) is per method:
+
+- ``ours``: :func:`solver.solve_assignment` (validation, scaling, graph, solve, extraction);
+- ``ortools``: a bare ``SimpleMinCostFlow`` built directly here on the same graph, scale 1e9;
+- ``highs``: scipy ``linprog(method="highs")`` on the LP of the same graph (one variable per
+  graph arc, flow conservation at every node, capacities as bounds). An LP suffices: the
+  node-arc incidence matrix of a network is totally unimodular, so HiGHS' basic optimal
+  solution is integral (checked).
+
+Times exclude instance generation and imports. All three objectives (sums of the original
+float scores of the chosen candidate arcs) must agree within 1e-6 relative.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+# Run as a script, sys.path[0] is benchmarks/: make the repository's packages importable
+# (the editable install only exposes them as namespace packages outside the repo root).
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+K_CANDIDATES = 50
+METHODS = ("ours", "ortools", "highs")
+REL_TOL = 1e-6
+
+
+# --------------------------------------------------------------------------------------------
+# Instance
+# --------------------------------------------------------------------------------------------
+
+
+def make_instance(n: int, seed: int) -> dict[str, Any]:
+    """Random engine-like instance (same arrays for the same ``n`` and ``seed``)."""
+    rng = np.random.default_rng([seed, n])
+    m = max(1, n // 3)
+    seats = rng.integers(1, 5, m).astype(np.int64)
+    n_workplaces = max(1, m // 3)
+    workplace = rng.integers(0, n_workplaces, m)
+    capped = rng.random(n_workplaces) < 0.7
+    group_of_wp = np.full(n_workplaces, -1, dtype=np.int64)
+    group_of_wp[capped] = np.arange(int(capped.sum()))
+    slot_group = group_of_wp[workplace]
+    group_cap = rng.integers(1, 7, int(capped.sum())).astype(np.int64)
+
+    k = min(K_CANDIDATES, m)
+    cand = np.sort(rng.integers(0, m, (n, k)), axis=1)
+    keep = np.ones_like(cand, dtype=bool)
+    keep[:, 1:] = cand[:, 1:] != cand[:, :-1]  # drop repeated slots within a row
+    participant = np.repeat(np.arange(n, dtype=np.int64), k).reshape(n, k)[keep]
+    slot = cand[keep].astype(np.int64)
+    score = rng.random(participant.size)
+    return {
+        "arc_participant": participant,
+        "arc_slot": slot,
+        "arc_score": score,
+        "slot_seats": seats,
+        "slot_group": slot_group,
+        "group_cap": group_cap,
+        "n_participants": n,
+    }
+
+
+def _graph(inst: dict[str, Any]) -> dict[str, npt.NDArray[np.int64]]:
+    """The flow network as arrays (same layout as solver.flow): tails, heads, caps, kind."""
+    n = inst["n_participants"]
+    seats, group, cap = inst["slot_seats"], inst["slot_group"], inst["group_cap"]
+    m, g = seats.size, cap.size
+    source, first_p, first_s, first_g, sink = 0, 1, 1 + n, 1 + n + m, 1 + n + m + g
+    keep = np.flatnonzero(inst["arc_score"] > 0)
+    a = keep.size
+    tails = np.concatenate(
+        [
+            np.full(n, source),
+            first_p + inst["arc_participant"][keep],
+            first_s + np.arange(m),
+            first_g + np.arange(g),
+            [source],
+        ]
+    ).astype(np.int64)
+    heads = np.concatenate(
+        [
+            first_p + np.arange(n),
+            first_s + inst["arc_slot"][keep],
+            np.where(group >= 0, first_g + group, sink),
+            np.full(g, sink),
+            [sink],
+        ]
+    ).astype(np.int64)
+    caps = np.concatenate([np.ones(n), np.ones(a), seats, cap, [n]]).astype(np.int64)
+    return {
+        "tails": tails,
+        "heads": heads,
+        "caps": caps,
+        "keep": keep,
+        "first_candidate": np.array(n),
+        "n_nodes": np.array(sink + 1),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Methods (each runs in a child process)
+# --------------------------------------------------------------------------------------------
+
+
+def run_ours(inst: dict[str, Any]) -> dict[str, Any]:
+    from solver import solve_assignment
+
+    t0 = time.perf_counter()
+    res = solve_assignment(**inst).raise_for_status()
+    total = time.perf_counter() - t0
+    return {
+        "seconds": total,
+        "solve_s": res.timings["solve_s"],
+        "objective": res.objective,
+        "n_placed": res.n_placed,
+        "n_arcs": res.n_arcs,
+    }
+
+
+def run_ortools(inst: dict[str, Any]) -> dict[str, Any]:
+    from ortools.graph.python import min_cost_flow
+
+    t0 = time.perf_counter()
+    gr = _graph(inst)
+    first, a = int(gr["first_candidate"]), gr["keep"].size
+    costs = np.zeros(gr["tails"].size, dtype=np.int64)
+    costs[first : first + a] = -np.rint(inst["arc_score"][gr["keep"]] * 1e9).astype(np.int64)
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    smcf.add_arcs_with_capacity_and_unit_cost(
+        gr["tails"].astype(np.int32), gr["heads"].astype(np.int32), gr["caps"], costs
+    )
+    n = inst["n_participants"]
+    smcf.set_nodes_supplies(
+        np.array([0, int(gr["n_nodes"]) - 1], dtype=np.int32), np.array([n, -n], dtype=np.int64)
+    )
+    t1 = time.perf_counter()
+    status = smcf.solve()
+    t2 = time.perf_counter()
+    if status != smcf.OPTIMAL:
+        msg = f"bare OR-Tools status {status}"
+        raise RuntimeError(msg)
+    flows = smcf.flows(np.arange(first, first + a, dtype=np.int32))
+    chosen = gr["keep"][flows > 0]
+    total = time.perf_counter() - t0
+    return {
+        "seconds": total,
+        "solve_s": t2 - t1,
+        "objective": float(inst["arc_score"][chosen].sum()),
+        "n_placed": int(chosen.size),
+        "n_arcs": int(gr["tails"].size),
+    }
+
+
+def run_highs(inst: dict[str, Any]) -> dict[str, Any]:
+    from scipy import sparse
+    from scipy.optimize import linprog
+
+    t0 = time.perf_counter()
+    gr = _graph(inst)
+    tails, heads = gr["tails"], gr["heads"]
+    n_nodes, n_arcs = int(gr["n_nodes"]), tails.size
+    first, a = int(gr["first_candidate"]), gr["keep"].size
+    cost = np.zeros(n_arcs)
+    cost[first : first + a] = -inst["arc_score"][gr["keep"]]
+    cols = np.arange(n_arcs)
+    # flow out - flow in = supply at every node
+    incidence = sparse.csr_matrix(
+        (
+            np.concatenate([np.ones(n_arcs), -np.ones(n_arcs)]),
+            (np.concatenate([tails, heads]), np.concatenate([cols, cols])),
+        ),
+        shape=(n_nodes, n_arcs),
+    )
+    supply = np.zeros(n_nodes)
+    n = inst["n_participants"]
+    supply[0], supply[-1] = n, -n
+    bounds = np.column_stack([np.zeros(n_arcs), gr["caps"].astype(float)])
+    t1 = time.perf_counter()
+    res = linprog(cost, A_eq=incidence, b_eq=supply, bounds=bounds, method="highs")
+    t2 = time.perf_counter()
+    if res.status != 0:
+        msg = f"HiGHS: {res.message}"
+        raise RuntimeError(msg)
+    x = res.x[first : first + a]
+    max_frac = float(np.abs(x - np.rint(x)).max()) if a else 0.0
+    chosen = gr["keep"][np.rint(x) > 0]
+    total = time.perf_counter() - t0
+    return {
+        "seconds": total,
+        "solve_s": t2 - t1,
+        "objective": float(inst["arc_score"][chosen].sum()),
+        "lp_objective": -float(res.fun),
+        "max_fractionality": max_frac,
+        "n_placed": int(chosen.size),
+        "n_arcs": int(n_arcs),
+    }
+
+
+RUNNERS = {"ours": run_ours, "ortools": run_ortools, "highs": run_highs}
+
+
+def child(method: str, n: int, seed: int) -> None:
+    """Run one method on one instance; print one JSON line."""
+    inst = make_instance(n, seed)
+    rss_data = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out = RUNNERS[method](inst)
+    out.update(
+        method=method,
+        n=n,
+        candidates=int(inst["arc_participant"].size),
+        peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        data_peak_mb=rss_data,
+    )
+    print(json.dumps(out))
+
+
+# --------------------------------------------------------------------------------------------
+# Driver
+# --------------------------------------------------------------------------------------------
+
+
+def run_method(method: str, n: int, seed: int) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", method, "--n", str(n)]
+    cmd += ["--seed", str(seed)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        msg = f"{method} n={n} failed:\n{proc.stderr}"
+        raise RuntimeError(msg)
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="skip n = 50,000")
+    parser.add_argument("--seed", type=int, default=20240611)
+    parser.add_argument("--sizes", type=int, nargs="+", help="participant counts to run")
+    parser.add_argument("--child", choices=METHODS, help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args.child, args.n, args.seed)
+        return 0
+
+    sizes = args.sizes or ([1_314, 20_000] if args.quick else [1_314, 20_000, 50_000])
+    header = (
+        f"{'n':>7} {'candidates':>10} {'method':>8} {'total s':>8} {'solve s':>8} "
+        f"{'peak MB':>8} {'objective':>14} {'placed':>7} {'HiGHS/this':>10}"
+    )
+    print("HiGHS = scipy linprog(method='highs') LP on the same flow graph (integral: TU).")
+    print("total s = build + solve + extract (excludes instance generation and imports);")
+    print("peak MB = whole-process peak RSS of the method's own subprocess.")
+    print(header)
+    print("-" * len(header))
+    ok = True
+    for n in sizes:
+        rows = {m: run_method(m, n, args.seed) for m in METHODS}
+        highs_s = rows["highs"]["seconds"]
+        ref = rows["ours"]["objective"]
+        for m in METHODS:
+            r = rows[m]
+            agree = abs(r["objective"] - ref) <= REL_TOL * max(1.0, abs(ref))
+            ok &= agree
+            print(
+                f"{n:>7,} {r['candidates']:>10,} {m:>8} {r['seconds']:>8.3f} {r['solve_s']:>8.3f} "
+                f"{r['peak_mb']:>8.0f} {r['objective']:>14.6f} {r['n_placed']:>7,} "
+                f"{highs_s / r['seconds']:>9.1f}x{'' if agree else '  MISMATCH'}"
+            )
+        frac = rows["highs"]["max_fractionality"]
+        print(
+            f"{'':>7} objectives agree: {'yes' if ok else 'NO'}; HiGHS LP max fractionality "
+            f"{frac:.1e}; data-only peak {rows['ours']['data_peak_mb']:.0f} MB"
+        )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
