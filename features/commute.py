@@ -49,10 +49,13 @@ class Commute(FeatureBuilder):
 
     Attributes
     ----------
-    p_xyz_, s_xyz_ : numpy.ndarray
-        float64 (n, 3) unit vectors; rows without coordinates are zero.
-    p_known_, s_known_ : numpy.ndarray
+    p_xyz_, loc_xyz_ : numpy.ndarray
+        float64 (n, 3) unit vectors of participants and of the distinct workplace locations;
+        rows without coordinates are zero.
+    p_known_, loc_known_ : numpy.ndarray
         bool, which rows have coordinates.
+    s_location_ : numpy.ndarray
+        int64 per slot: its row in ``loc_xyz_``.
     p_reach_ : numpy.ndarray
         float32 per participant: ``6371 / max_km``, the score lost per radian of distance.
     """
@@ -87,9 +90,16 @@ class Commute(FeatureBuilder):
         plat, plon = float_array(part["lat"]), float_array(part["lon"])
         slat, slon = float_array(slots["wp_lat"]), float_array(slots["wp_lon"])
         self.p_known_ = np.isfinite(plat) & np.isfinite(plon)
-        self.s_known_ = np.isfinite(slat) & np.isfinite(slon)
         self.p_xyz_ = np.where(self.p_known_[:, None], unit_vectors(plat, plon), 0.0)
-        self.s_xyz_ = np.where(self.s_known_[:, None], unit_vectors(slat, slon), 0.0)
+        # slots share workplaces: score each distinct location once, then gather
+        s_known = np.isfinite(slat) & np.isfinite(slon)
+        coords = np.where(s_known[:, None], np.stack([slat, slon], axis=1), 999.0)
+        locs, inverse = np.unique(coords.reshape(-1, 2), axis=0, return_inverse=True)
+        self.s_location_ = inverse.reshape(-1).astype(np.int64)
+        self.loc_known_ = locs[:, 0] != 999.0
+        self.loc_xyz_ = np.where(
+            self.loc_known_[:, None], unit_vectors(locs[:, 0], locs[:, 1]), 0.0
+        )
         reach = float_array(part["max_commute_km"])
         reach = np.where(np.isfinite(reach), reach, float(self.default_max_km))
         # 1 / max_km, with a zero reach meaning only the very spot (a metre) scores
@@ -97,22 +107,14 @@ class Commute(FeatureBuilder):
         self.fitted_ = True
         return self
 
-    def distance_km(self, p: np.ndarray, s: np.ndarray) -> np.ndarray:
-        """Great-circle km between participants ``p`` and slots' workplaces ``s``.
-
-        ``p`` and ``s`` broadcast as in ``_score``; NaN where coordinates are missing.
-        """
-        self._check_fitted()
-        return self._angle(np.asarray(p), np.asarray(s)) * EARTH_RADIUS_KM
-
-    def _angle(self, p: np.ndarray, s: np.ndarray) -> np.ndarray:
-        """Central angle in radians (float32), NaN where coordinates are missing."""
-        a, b = self.p_xyz_, self.s_xyz_
-        block = is_block(p, s)
+    def _angle(self, p: np.ndarray, loc: np.ndarray) -> np.ndarray:
+        """Central angle in radians (float32) to locations ``loc``; NaN without coordinates."""
+        a, b = self.p_xyz_, self.loc_xyz_
+        block = is_block(p, loc)
         if block:
-            dot = a[p[:, 0]] @ b[s[0, :]].T
+            dot = a[p[:, 0]] @ b[loc[0, :]].T
         else:
-            dot = np.einsum("...k,...k->...", a[p], b[s])
+            dot = np.einsum("...k,...k->...", a[p], b[loc])
         # (chord / 2)^2 = (1 - cos) / 2 in float64 to avoid cancellation; the rest in float32
         np.subtract(1.0, dot, out=dot)
         half_chord = dot.astype(np.float32)
@@ -123,15 +125,34 @@ class Commute(FeatureBuilder):
         angle *= np.float32(2.0)
         if block:
             angle[~self.p_known_[p[:, 0]], :] = np.nan
-            angle[:, ~self.s_known_[s[0, :]]] = np.nan
+            angle[:, ~self.loc_known_[loc[0, :]]] = np.nan
         else:
-            known = self.p_known_[p] & self.s_known_[s]
+            known = self.p_known_[p] & self.loc_known_[loc]
             if not known.all():
                 angle = np.where(known, angle, np.float32(np.nan))
         return angle
 
+    def distance_km(self, p: np.ndarray, s: np.ndarray) -> np.ndarray:
+        """Great-circle km between participants ``p`` and slots' workplaces ``s``.
+
+        ``p`` and ``s`` are integer arrays that broadcast against each other; the result is
+        float32, NaN where coordinates are missing.
+        """
+        self._check_fitted()
+        p = np.asarray(p, dtype=np.int64)
+        s = np.asarray(s, dtype=np.int64)
+        return self._angle(p, self.s_location_[s]) * np.float32(EARTH_RADIUS_KM)
+
     def _score(self, p: np.ndarray, s: np.ndarray) -> np.ndarray:
-        angle = self._angle(p, s)
+        if is_block(p, s):
+            # distinct locations of the block's slots, scored once each
+            used, inverse = np.unique(self.s_location_[s[0, :]], return_inverse=True)
+            out = self._location_score(p, used[None, :])
+            return np.take(out, inverse.reshape(-1), axis=1)
+        return self._location_score(p, self.s_location_[s])
+
+    def _location_score(self, p: np.ndarray, loc: np.ndarray) -> np.ndarray:
+        angle = self._angle(p, loc)
         missing = np.isnan(angle)
         score = np.float32(1.0) - angle * self.p_reach_[p]
         np.clip(score, 0.0, 1.0, out=score)

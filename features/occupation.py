@@ -11,7 +11,13 @@ import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
 
-from features._common import TAXONOMY_DIR, explode_list, normalise_text, require_columns
+from features._common import (
+    TAXONOMY_DIR,
+    explode_list,
+    is_block,
+    normalise_text,
+    require_columns,
+)
 from features.base import FeatureBuilder, FeatureInput
 from features.exceptions import FeatureError, TaxonomyError
 
@@ -269,4 +275,7 @@ class OccupationFit(FeatureBuilder):
         return self
 
     def _score(self, p: np.ndarray, s: np.ndarray) -> np.ndarray:
+        if is_block(p, s):
+            rows = self.best_[self.participant_set_[p[:, 0]]]
+            return np.take(rows, self.slot_code_index_[s[0, :]], axis=1)
         return self.best_[self.participant_set_[p], self.slot_code_index_[s]]

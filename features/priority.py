@@ -116,7 +116,7 @@ class Priority(FeatureBuilder):
         return self
 
     def _score(self, p: np.ndarray, s: np.ndarray) -> np.ndarray:
-        return np.broadcast_to(self.priority_[p], np.broadcast_shapes(p.shape, s.shape))
+        return self.priority_[p]  # broadcast by the caller
 
     def transform_parts_pairs(self, p: np.ndarray, s: np.ndarray) -> dict[str, np.ndarray]:
         """The three sub-parts for the pairs ``(p[i], s[i])``.

@@ -49,4 +49,4 @@ class Recruiting(FeatureBuilder):
         return self
 
     def _score(self, p: np.ndarray, s: np.ndarray) -> np.ndarray:
-        return np.broadcast_to(self.recruiting_[s], np.broadcast_shapes(p.shape, s.shape))
+        return self.recruiting_[s]  # broadcast by the caller

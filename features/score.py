@@ -129,16 +129,46 @@ class ScoreModel(FeatureBuilder):
         return self
 
     def _score(self, p: np.ndarray, s: np.ndarray) -> np.ndarray:
-        total: np.ndarray | None = None
+        shape = np.broadcast_shapes(p.shape, s.shape)
+        total = np.zeros(shape, dtype=np.float32)
+        scratch = np.empty(shape, dtype=np.float32)
+        compact: list[np.ndarray] = []
         for builder in self.builders_:
             w = np.float32(self.weights_[builder.name])
             if w == 0:
                 continue
-            part = np.asarray(builder._score(p, s), dtype=np.float32) * w
-            total = part if total is None else total + part
-        if total is None:  # pragma: no cover - weights are never all 0 after fit
-            total = np.zeros(np.broadcast_shapes(p.shape, s.shape), dtype=np.float32)
-        return np.clip(total, 0.0, 1.0)
+            part = np.asarray(builder._score(p, s))
+            if part.shape == shape:
+                np.multiply(part, w, out=scratch, casting="unsafe")
+                total += scratch
+            else:  # a per-participant (c, 1) or per-slot (1, m) part
+                compact.append((part * w).astype(np.float32))
+        # sum the compact parts by shape first, so each costs one pass over the block
+        by_shape: dict[tuple[int, ...], np.ndarray] = {}
+        for part in compact:
+            by_shape[part.shape] = by_shape[part.shape] + part if part.shape in by_shape else part
+        for part in by_shape.values():
+            total += part
+        np.clip(total, 0.0, 1.0, out=total)
+        return total
+
+    def transform(self, p: np.ndarray, s: np.ndarray) -> np.ndarray:
+        """Weighted score of every participant in ``p`` against every slot in ``s``.
+
+        Parameters
+        ----------
+        p, s : numpy.ndarray
+            1-D integer row positions of participants and slots.
+
+        Returns
+        -------
+        numpy.ndarray
+            float32 array of shape ``(len(p), len(s))`` with values in [0, 1].
+        """
+        self._check_fitted()
+        p = np.asarray(p, dtype=np.int64)
+        s = np.asarray(s, dtype=np.int64)
+        return self._score(p[:, None], s[None, :])
 
     def explain_pairs(self, p: np.ndarray, s: np.ndarray) -> dict[str, np.ndarray]:
         """Every part's value for the pairs ``(p[i], s[i])``.

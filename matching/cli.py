@@ -10,13 +10,19 @@ from __future__ import annotations
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from matching.exceptions import MatchingError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from matching.config import Rules
+    from matching.io import Dataset
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Placera: match participants to placements under the municipality's rules.")
@@ -26,7 +32,8 @@ out = Console()
 DataOpt = Annotated[Path, typer.Option("--data", help="Folder with the contract's tables.")]
 AsOfOpt = Annotated[str | None, typer.Option(
     "--as-of", help="The run's date, YYYY-MM-DD (default: today in Europe/Stockholm).")]
-RulesOpt = Annotated[Path | None, typer.Option("--rules", help="A rules.toml overriding the defaults.")]
+RulesOpt = Annotated[Path | None, typer.Option(
+    "--rules", help="A rules.toml overriding the defaults.")]
 
 
 def _today() -> date:
@@ -52,7 +59,7 @@ def _fail(exc: BaseException) -> None:
     raise typer.Exit(code=2)
 
 
-def _load(data: Path, rules_file: Path | None):  # type: ignore[no-untyped-def]
+def _load(data: Path, rules_file: Path | None) -> tuple[Dataset, Rules]:
     from matching.config import load_rules
     from matching.io import load_dataset
 
@@ -60,7 +67,7 @@ def _load(data: Path, rules_file: Path | None):  # type: ignore[no-untyped-def]
     return load_dataset(data, rules), rules
 
 
-def _read_scores(path: Path):  # type: ignore[no-untyped-def]
+def _read_scores(path: Path) -> pl.DataFrame:
     import polars as pl
 
     from matching.exceptions import InputError, Problem
@@ -126,7 +133,8 @@ def propose(
 @app.command()
 def shortlist(
     data: DataOpt,
-    slot: Annotated[str | None, typer.Option("--slot", help="Rank participants for this slot.")] = None,
+    slot: Annotated[str | None, typer.Option(
+        "--slot", help="Rank participants for this slot.")] = None,
     participant: Annotated[str | None, typer.Option(
         "--participant", help="Rank slots for this participant.")] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="How many to rank.")] = 10,

@@ -39,27 +39,27 @@ MOTHER_TONGUES = ["ar", "so", "ti", "fa", "ps", "ku", "bs", "pl", "uk", "es", "t
 # rough shares of mother tongues among the foreign-born in the target group (assumption)
 MOTHER_TONGUE_P = [0.30, 0.14, 0.10, 0.10, 0.04, 0.06, 0.06, 0.04, 0.04, 0.04, 0.04, 0.04]
 
-S, I, F, B, D = pl.String, pl.Int64, pl.Float64, pl.Boolean, pl.Date
+S, INT, F, B, D = pl.String, pl.Int64, pl.Float64, pl.Boolean, pl.Date
 L = pl.List(pl.String)
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "workplaces": {
         "workplace_id": S, "name": S, "employer": S, "sector": S, "area": S, "lat": F, "lon": F,
-        "ordinary_staff": I, "supervisors": I, "union_approved_until": D, "staff_problems": B,
+        "ordinary_staff": INT, "supervisors": INT, "union_approved_until": D, "staff_problems": B,
         "last_staff_cut": D, "recruiting": B, "languages": L,
     },
     "slots": {
         "slot_id": S, "workplace_id": S, "kind": S, "title": S, "ssyk": S,
-        "required_skills": L, "desired_skills": L, "min_swedish": S, "seats": I, "start": D,
-        "weeks": I, "min_capacity_pct": I, "physical_load": S, "driving_license": B,
+        "required_skills": L, "desired_skills": L, "min_swedish": S, "seats": INT, "start": D,
+        "weeks": INT, "min_capacity_pct": INT, "physical_load": S, "driving_license": B,
         "adapted": B, "status": S,
     },
     "participants": {
-        "participant_id": S, "birth_year": I, "gender": S, "referrer": S, "enrolled": D,
-        "readiness": S, "work_capacity_pct": I, "swedish": S, "languages": L, "education": S,
+        "participant_id": S, "birth_year": INT, "gender": S, "referrer": S, "enrolled": D,
+        "readiness": S, "work_capacity_pct": INT, "swedish": S, "languages": L, "education": S,
         "skills": L, "interests": L, "area": S, "lat": F, "lon": F, "max_commute_km": F,
         "driving_license": B, "physical_restrictions": B, "needs_adapted": B,
-        "social_assistance_months": I, "newly_arrived": B, "long_term_unemployed": B,
+        "social_assistance_months": INT, "newly_arrived": B, "long_term_unemployed": B,
         "disability": B, "born_abroad": B, "exited": D,
     },
     "placements": {
@@ -682,10 +682,10 @@ def _placements(rng: np.random.Generator, as_of: int, part: dict[str, np.ndarray
     p_ama = np.full(m, 0.25)
     p_job = np.full(m, 0.10)
     p_fer = np.where(young, 0.10, 0.0)
-    h_kind = np.where(hu < p_atb, "aterbruk",
-             np.where(hu < p_atb + p_ama, "ama",
-             np.where(hu < p_atb + p_ama + p_job, "job",
-             np.where(hu < p_atb + p_ama + p_job + p_fer, "feriearbete", "praktik")))).astype("<U24")
+    cum = np.cumsum([p_atb, p_ama, p_job, p_fer], axis=0)
+    h_kind = np.select([hu < cum[0], hu < cum[1], hu < cum[2], hu < cum[3]],
+                       ["aterbruk", "ama", "job", "feriearbete"], default="praktik"
+                       ).astype("<U24")
     ama_i = np.flatnonzero(h_kind == "ama")
     h_kind[ama_i] = _ama_kind(rng, part["disability"][h_who[ama_i]],
                               part["eligible_extra"][h_who[ama_i]])
@@ -751,7 +751,8 @@ def generate(n_participants: int, n_slots: int, seed: int, as_of: dt.date
     })
     out = {"workplaces": workplaces, "slots": slots, "participants": participants,
            "placements": placements}
-    return {name: out[name].select(list(SCHEMAS[name])).cast(SCHEMAS[name]) for name in TABLES}
+    return {name: out[name].select(list(SCHEMAS[name])).cast(pl.Schema(SCHEMAS[name]))
+            for name in TABLES}
 
 
 def to_csv_frame(df: pl.DataFrame) -> pl.DataFrame:

@@ -118,7 +118,8 @@ def days_in_kinds(data: Dataset, kinds: list[str], as_of: date) -> np.ndarray:
             "participant_id",
             pl.max_horizontal(
                 pl.lit(0),
-                (pl.min_horizontal(pl.col("end").fill_null(d), d) - pl.col("start")).dt.total_days(),
+                (pl.min_horizontal(pl.col("end").fill_null(d), d) - pl.col("start"))
+                .dt.total_days(),
             ).alias("days"),
         )
         .group_by("participant_id")

@@ -44,7 +44,7 @@ def _is_valid_date_prefix(digits: str) -> bool:
     """Do the first 6 (YYMMDD) or 8 (YYYYMMDD) of these digits form a real date?"""
     if len(digits) == 6:
         yy, mm, dd = int(digits[:2]), int(digits[2:4]), int(digits[4:6])
-        years = (1900 + yy, 2000 + yy)
+        years: tuple[int, ...] = (1900 + yy, 2000 + yy)
     else:
         years = (int(digits[:4]),)
         mm, dd = int(digits[4:6]), int(digits[6:8])
@@ -211,7 +211,7 @@ def _parse(col: Column, raw: pl.Series, kinds: tuple[str, ...], file: str,
         target = pl.Int64 if col.type == "int" else pl.Float64
         if raw.dtype.is_numeric() and col.type == "int" and raw.dtype.is_float():
             integral = raw.is_null() | (raw == raw.round(0))
-            out = raw.cast(pl.Int64, strict=False).set(~integral, None)  # type: ignore[arg-type]
+            out = raw.cast(pl.Int64, strict=False).set(~integral, None)
         elif raw.dtype.is_numeric():
             out = raw.cast(target, strict=False)
         else:
@@ -389,6 +389,7 @@ def _file_name(folder: Path, table: Table) -> str:
 
 
 def _empty(table: Table) -> pl.DataFrame:
-    dtypes = {"int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean, "date": pl.Date,
-              "list": pl.List(pl.String)}
+    dtypes: dict[str, pl.DataType | type[pl.DataType]] = {
+        "int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean, "date": pl.Date,
+        "list": pl.List(pl.String)}
     return pl.DataFrame(schema={c.name: dtypes.get(c.type, pl.String) for c in table.columns})

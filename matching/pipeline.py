@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from matching.candidates import Candidates, build_candidates
+from matching.candidates import Candidates, build_candidates, chunk_rows_for, map_chunks
 from matching.checker import RunChecker
 from matching.config import Rules
 from matching.exceptions import FeasibilityError, InputError, MatchingError
@@ -85,52 +85,48 @@ def resolve_given_scores(inst: Instance, scores: pl.DataFrame, file: str) -> Giv
     """
     from matching.exceptions import Problem
 
-    problems: list[Problem] = []
-    for col in ("participant_id", "slot_id", "score"):
-        if col not in scores.columns:
-            problems.append(Problem(file, None, col, "required column is missing"))
-    if problems:
-        raise InputError(problems)
+    missing = [c for c in ("participant_id", "slot_id", "score") if c not in scores.columns]
+    if missing:
+        raise InputError([Problem(file, None, c, "required column is missing") for c in missing])
     df = scores.select(
         pl.col("participant_id").cast(pl.String).str.strip_chars(),
         pl.col("slot_id").cast(pl.String).str.strip_chars(),
         pl.col("score").cast(pl.String).str.strip_chars().alias("raw"),
     ).with_row_index("row", offset=1)
-    df = df.with_columns(pl.col("raw").cast(pl.Float64, strict=False).alias("score"))
-    p_index = {pid: i for i, pid in enumerate(inst.p_id.tolist())}
-    s_index = {sid: i for i, sid in enumerate(inst.s_id.tolist())}
-    seen: dict[tuple[str, str], int] = {}
-    p_rows, s_rows, vals = [], [], []
-    for row, pid, sid, raw, score in df.select("row", "participant_id", "slot_id", "raw",
-                                               "score").iter_rows():
-        bad = False
-        if pid not in p_index:
-            problems.append(Problem(file, row, "participant_id",
-                                    f"{pid!r} does not exist in participants"))
-            bad = True
-        if sid not in s_index:
-            problems.append(Problem(file, row, "slot_id", f"{sid!r} does not exist in slots"))
-            bad = True
-        if score is None or not math.isfinite(score):
-            what = "empty" if raw in (None, "") else f"{raw!r} is not a finite number"
-            problems.append(Problem(file, row, "score", what))
-            bad = True
-        key = (pid, sid)
-        if key in seen:
-            problems.append(Problem(file, row, "participant_id",
-                                    f"duplicate pair {pid} x {sid} (first at row {seen[key]})"))
-            bad = True
-        seen.setdefault(key, row)
-        if not bad:
-            p_rows.append(p_index[pid])
-            s_rows.append(s_index[sid])
-            vals.append(score)
-        if len(problems) >= 50:
-            break
+    p_index = pl.DataFrame({"participant_id": inst.p_id.astype(str),
+                            "p": np.arange(inst.n_participants, dtype=np.int64)})
+    s_index = pl.DataFrame({"slot_id": inst.s_id.astype(str),
+                            "s": np.arange(inst.n_slots, dtype=np.int64)})
+    df = (
+        df.with_columns(pl.col("raw").cast(pl.Float64, strict=False).alias("score"))
+        .join(p_index, on="participant_id", how="left", maintain_order="left")
+        .join(s_index, on="slot_id", how="left", maintain_order="left")
+        .with_columns(
+            dup=pl.struct("participant_id", "slot_id").is_duplicated()
+            & ~pl.struct("participant_id", "slot_id").is_first_distinct()
+        )
+    )
+    problems: list[Problem] = []
+    checks = [
+        (pl.col("p").is_null(), "participant_id",
+         lambda r: f"{r['participant_id']!r} does not exist in participants"),
+        (pl.col("s").is_null(), "slot_id",
+         lambda r: f"{r['slot_id']!r} does not exist in slots"),
+        (pl.col("raw").is_null() | (pl.col("raw") == ""), "score", lambda r: "empty"),
+        (pl.col("raw").is_not_null() & (pl.col("raw") != "")
+         & (pl.col("score").is_null() | ~pl.col("score").is_finite()), "score",
+         lambda r: f"{r['raw']!r} is not a finite number"),
+        (pl.col("dup"), "participant_id",
+         lambda r: f"duplicate pair {r['participant_id']} x {r['slot_id']}"),
+    ]
+    for cond, column, text in checks:
+        for rec in df.filter(cond).head(50).iter_rows(named=True):
+            problems.append(Problem(file, int(rec["row"]), column, text(rec)))
     if problems:
-        raise InputError(problems)
-    return GivenScores(np.array(p_rows, dtype=np.int64), np.array(s_rows, dtype=np.int64),
-                       np.array(vals, dtype=np.float64))
+        problems.sort(key=lambda x: (x.row or 0))
+        raise InputError(problems[:50])
+    return GivenScores(df["p"].to_numpy().astype(np.int64), df["s"].to_numpy().astype(np.int64),
+                       df["score"].to_numpy().astype(np.float64))
 
 
 def propose(
@@ -244,7 +240,7 @@ def propose(
         "reasons": [reasons[i] for i in order],
     }, schema={"participant_id": pl.String, "slot_id": pl.String, "workplace_id": pl.String,
                "score": pl.Float64, "reasons": pl.String})
-    unassigned = _unassigned(inst, active, rp, cands, given_scores, open_slots.size)
+    unassigned = _unassigned(inst, active, rp, rs, cands, given_scores, open_slots.size)
     timings["explain_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -267,8 +263,9 @@ def propose(
     return RunResult(proposals=proposals, unassigned=unassigned, summary=summary, timings=timings)
 
 
-def _unassigned(inst: Instance, active: np.ndarray, placed_rows: np.ndarray, cands: Candidates,
-                given: GivenScores | None, n_open: int) -> pl.DataFrame:
+def _unassigned(inst: Instance, active: np.ndarray, placed_rows: np.ndarray,
+                proposed_slots: np.ndarray, cands: Candidates, given: GivenScores | None,
+                n_open: int) -> pl.DataFrame:
     """A reason for every active participant without a proposal that tells what to do next."""
     placed = np.zeros(inst.n_participants, dtype=bool)
     placed[placed_rows] = True
@@ -277,6 +274,28 @@ def _unassigned(inst: Instance, active: np.ndarray, placed_rows: np.ndarray, can
     if given is not None:
         ok = failing_mask(inst, given.p, given.s) == 0
         scored[given.p[ok & (given.score > 0)]] = True
+    # For people who fit slots but got none: were those slots filled, or their workplace capped?
+    open_rows = np.flatnonzero(inst.s_open)
+    taken = np.zeros(inst.n_slots, dtype=np.int64)
+    np.add.at(taken, proposed_slots, 1)
+    wp_used = np.zeros(inst.w_id.size, dtype=np.int64)
+    sup = inst.s_supervised[proposed_slots]
+    np.add.at(wp_used, inst.s_workplace[proposed_slots][sup], 1)
+    slot_full = taken[open_rows] >= inst.s_seats[open_rows]
+    cap_full = inst.s_supervised[open_rows] & (
+        wp_used[inst.s_workplace[open_rows]] >= inst.w_cap_left[inst.s_workplace[open_rows]])
+    fit_rows = rows[cands.n_usable[rows] > 0]
+    n_full = np.zeros(inst.n_participants, dtype=np.int64)
+    n_capped = np.zeros(inst.n_participants, dtype=np.int64)
+    if fit_rows.size and open_rows.size:
+        def count(rows_: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            ok = failing_mask(inst, rows_[:, None], open_rows[None, :]) == 0
+            return (rows_, (ok & slot_full[None, :]).sum(axis=1),
+                    (ok & ~slot_full[None, :] & cap_full[None, :]).sum(axis=1))
+
+        for rows_, full_, capped_ in map_chunks(count, fit_rows, chunk_rows_for(open_rows.size)):
+            n_full[rows_] = full_
+            n_capped[rows_] = capped_
     reasons = []
     for r in rows.tolist():
         if n_open == 0:
@@ -298,9 +317,17 @@ def _unassigned(inst: Instance, active: np.ndarray, placed_rows: np.ndarray, can
             reasons.append(f"fits {n} slot{'s' if n != 1 else ''}, but no given score above 0 "
                            "for any of them")
         else:
-            n = int(cands.n_usable[r])
-            reasons.append(f"fits {n} slot{'s' if n != 1 else ''}; all were taken by better "
-                           "fits in this run (seats or workplace caps)")
+            n = int(cands.n_allowed[r])
+            parts = []
+            if n_full[r]:
+                parts.append(f"{n_full[r]} were filled by others with a better total fit")
+            if n_capped[r]:
+                parts.append(f"{n_capped[r]} are at workplaces whose supervision cap this run "
+                             "has used up (workplace_cap)")
+            rest = n - n_full[r] - n_capped[r]
+            if rest > 0:
+                parts.append(f"{rest} at workplaces with no supervision capacity left")
+            reasons.append(f"fits {n} slot{'s' if n != 1 else ''}: " + "; ".join(parts))
     return pl.DataFrame({"participant_id": inst.p_id[rows].astype(str), "reason": reasons},
                         schema={"participant_id": pl.String, "reason": pl.String})
 

@@ -47,7 +47,14 @@ def haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
-def _set(mask: np.ndarray, code: str, cond: np.ndarray | np.bool_) -> None:
+def _bits(conds: dict[str, np.ndarray]) -> np.ndarray:
+    out = np.zeros(np.asarray(next(iter(conds.values()))).shape, dtype=np.uint16)
+    for code, cond in conds.items():
+        out |= np.where(cond, BIT[code], np.uint16(0)).astype(np.uint16)
+    return out
+
+
+def _or_where(mask: np.ndarray, code: str, cond: np.ndarray) -> None:
     np.bitwise_or(mask, BIT[code], out=mask, where=np.broadcast_to(cond, mask.shape))
 
 
@@ -67,30 +74,39 @@ def failing_mask(inst: Instance, p: np.ndarray, s: np.ndarray) -> np.ndarray:
     """
     p = np.asarray(p, dtype=np.int64)
     s = np.asarray(s, dtype=np.int64)
-    mask = np.zeros(np.broadcast_shapes(p.shape, s.shape), dtype=np.uint16)
+    shape = np.broadcast_shapes(p.shape, s.shape)
     r = inst.rules
     kind = inst.s_kind[s]
 
-    _set(mask, "slot_open", ~inst.s_open[s])
-    _set(mask, "exited", inst.p_exited[p])
-    _set(mask, "placed", inst.p_placed[p])
-    age = inst.s_start_year[s] - inst.p_birth_year[p]
-    _set(mask, "age", (age < inst.k_min_age[kind]) | (age > inst.k_max_age[kind]))
-    _set(mask, "swedish", inst.p_swedish[p] < inst.s_min_swedish[s])
-    _set(mask, "capacity", inst.p_capacity[p] < inst.s_min_capacity[s])
+    # Rules of one side only, and rules of the form "p has X and s has Y": with X and Y at the
+    # same bit, one AND of the two sides' words gives the failing bit.
+    p_only = _bits({"exited": inst.p_exited[p], "placed": inst.p_placed[p]})
+    s_only = _bits({"slot_open": ~inst.s_open[s], "union": inst.s_union_fail[s],
+                    "private_praktik": inst.s_private_praktik_fail[s]})
+    p_and = _bits({"physical": inst.p_physical_restrictions[p], "license": ~inst.p_license[p],
+                   "adapted": inst.p_needs_adapted[p]})
+    s_and = _bits({"physical": inst.s_high_load[s], "license": inst.s_license[s],
+                   "adapted": ~inst.s_adapted[s]})
+    mask = np.bitwise_or(p_only, s_only, dtype=np.uint16)
+    mask = np.broadcast_to(mask, shape).copy() if mask.shape != shape else mask
+    mask |= p_and & s_and
+
+    # Age: birth_year within [start_year - max_age, start_year - min_age] of the slot's kind.
+    birth = inst.p_birth_year[p]
+    _or_where(mask, "age", (birth < inst.s_start_year[s] - inst.k_max_age[kind])
+              | (birth > inst.s_start_year[s] - inst.k_min_age[kind]))
+    _or_where(mask, "swedish", inst.p_swedish[p] < inst.s_min_swedish[s])
+    _or_where(mask, "capacity", inst.p_capacity[p] < inst.s_min_capacity[s])
     req = inst.k_requires[kind]
-    _set(mask, "kind_eligibility", (req != 0) & ((inst.p_flags[p] & req) == 0))
-    _set(mask, "union", inst.s_union_fail[s])
+    _or_where(mask, "kind_eligibility", (req != 0) & ((inst.p_flags[p] & req) == 0))
+    # Time limits as one threshold per slot: fail when days served > limit - 7 * weeks.
+    big = np.iinfo(np.int64).max
     weeks_days = 7 * inst.s_weeks[s]
-    _set(mask, "aterbruk_limit",
-         inst.k_aterbruk[kind] & (inst.p_days_aterbruk[p] + weeks_days > r.aterbruk_max_days))
-    _set(mask, "ama_limit",
-         inst.k_ama[kind] & (inst.p_days_ama[p] + weeks_days > r.ama_max_days))
-    _set(mask, "private_praktik", inst.s_private_praktik_fail[s])
-    _set(mask, "physical", inst.p_physical_restrictions[p] & inst.s_high_load[s])
-    _set(mask, "license", inst.s_license[s] & ~inst.p_license[p])
-    _set(mask, "adapted", inst.p_needs_adapted[p] & ~inst.s_adapted[s])
-    _set(mask, "commute", _commute_fails(inst, p, s, mask.shape))
+    t_ater = np.where(inst.k_aterbruk[kind], r.aterbruk_max_days - weeks_days, big)
+    _or_where(mask, "aterbruk_limit", inst.p_days_aterbruk[p] > t_ater)
+    t_ama = np.where(inst.k_ama[kind], r.ama_max_days - weeks_days, big)
+    _or_where(mask, "ama_limit", inst.p_days_ama[p] > t_ama)
+    _or_where(mask, "commute", _commute_fails(inst, p, s, shape))
     return mask
 
 

@@ -124,7 +124,7 @@ def scale_scores(
     for k in range(MAX_DECIMALS, -1, -1):
         scale = 10**k
         # Cheap float pre-check, so the exact integer check below cannot overflow int64.
-        estimate = max_abs * scale * (1.0 + (best.sum() if best is not None else 0.0))
+        estimate = scale * (max_abs + (float(best.sum()) if best is not None else 0.0)) + 1.0
         if estimate * factor >= 2.0 * COST_LIMIT:
             continue
         max_profit = int(np.rint(max_abs * scale))

@@ -506,3 +506,24 @@ def test_generated_set_loads_with_matching_io(boras: dict[str, pl.DataFrame], tm
         loaded = getattr(ds, name)
         assert loaded.height == boras[name].height, name
         assert list(loaded.columns)[: len(SCHEMAS[name])] == list(SCHEMAS[name]), name
+
+
+def test_engine_rules_agree_with_this_reading(boras: dict[str, pl.DataFrame],
+                                              tmp_path: Path) -> None:
+    """When the lead's matching.rules exists, it gives the same verdicts on generated data."""
+    try:
+        from matching.config import load_rules
+        from matching.instance import build_instance
+        from matching.io import load_dataset
+        from matching.rules import RULE_CODES, failing_mask
+    except ImportError:  # pragma: no cover - the engine is not there yet
+        pytest.skip("matching.rules / matching.instance not available")
+    rules = load_rules()
+    write_dataset(boras, tmp_path)
+    inst = build_instance(load_dataset(tmp_path, rules), rules, AS_OF)
+    mask = failing_mask(inst, np.arange(inst.n_participants)[:, None],
+                        np.arange(inst.n_slots)[None, :])
+    ours = evaluate(boras, AS_OF)
+    assert list(RULE_CODES) == CODES
+    for i, code in enumerate(CODES):
+        assert np.array_equal((mask >> i) & 1 == 1, ours[code]), code

@@ -299,6 +299,42 @@ def test_placement_bonus_is_larger_than_any_total_and_guarded() -> None:
     assert bonus.scale < plain.scale
 
 
+@PROPERTY_SETTINGS
+@given(
+    st.lists(st.floats(0.0, 1e12, allow_nan=False), min_size=1, max_size=20),
+    st.integers(2, 10**7),
+    st.booleans(),
+)
+def test_property_scale_is_largest_safe_power_of_ten(
+    values: list[float], n_nodes: int, with_bonus: bool
+) -> None:
+    scores = np.array(values)
+    participant = np.arange(scores.size, dtype=np.int64) // 2
+    n_part = int(participant.max()) + 1
+    best = np.zeros(n_part)
+    np.maximum.at(best, participant, scores)
+
+    def guarded_cost(scale: int) -> int:
+        """max |cost| at this scale, in exact Python integers (independent of the module)."""
+        top = round(max(values) * scale)
+        bonus = sum(round(b * scale) for b in best.tolist()) + 1 if with_bonus else 0
+        return (top + bonus) * (n_nodes + 1)
+
+    kw: dict[str, Any] = (
+        {"bonus_participant": participant, "n_participants": n_part} if with_bonus else {}
+    )
+    try:
+        scaled = scale_scores(scores, n_nodes, **kw)
+    except ScalingOverflowError:
+        assert guarded_cost(1) >= 2**62  # fails only when even scale 1 overflows
+        return
+    assert scaled.max_abs_cost * (n_nodes + 1) < 2**62
+    assert guarded_cost(scaled.scale) == scaled.max_abs_cost * (n_nodes + 1)
+    if scaled.scale < 10**9:  # one more decimal would break the guard
+        assert guarded_cost(scaled.scale * 10) >= 2**62
+    assert np.all(np.abs(scores - scaled.profit / scaled.scale) <= scaled.rounding_error)
+
+
 def test_overflow_guard_raises() -> None:
     with pytest.raises(ScalingOverflowError, match="overflow"):
         solve_assignment([0], [0], [1e18], [1], [-1], [], 1)
@@ -307,7 +343,7 @@ def test_overflow_guard_raises() -> None:
 def test_overflow_guard_raises_with_placement_bonus_only() -> None:
     n = 2_000
     p = np.arange(n, dtype=np.int64)
-    args = (p, p, np.full(n, 1e11), np.ones(n, np.int64), np.full(n, -1), np.zeros(0, np.int64))
+    args = (p, p, np.full(n, 1e12), np.ones(n, np.int64), np.full(n, -1), np.zeros(0, np.int64))
     assert solve_assignment(*args, n).status is SolveStatus.OPTIMAL
     with pytest.raises(ScalingOverflowError):
         solve_assignment(*args, n, maximize_placements=True)
