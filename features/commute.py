@@ -102,7 +102,7 @@ class Commute(FeatureBuilder):
         )
         reach = float_array(part["max_commute_km"])
         reach = np.where(np.isfinite(reach), reach, float(self.default_max_km))
-        # 1 / max_km, with a zero reach meaning only the very spot (a metre) scores
+        # score lost per radian; a zero reach means only the very spot (a metre) scores
         self.p_reach_ = (EARTH_RADIUS_KM / np.maximum(reach, 1e-3)).astype(np.float32)
         self.fitted_ = True
         return self
@@ -112,7 +112,12 @@ class Commute(FeatureBuilder):
         a, b = self.p_xyz_, self.loc_xyz_
         block = is_block(p, loc)
         if block:
-            dot = a[p[:, 0]] @ b[loc[0, :]].T
+            # three outer products rather than a k=3 BLAS matmul, which is slow when its
+            # threads compete with other work
+            pa, lb = a[p[:, 0]], b[loc[0, :]]
+            dot = np.multiply.outer(pa[:, 0], lb[:, 0])
+            dot += np.multiply.outer(pa[:, 1], lb[:, 1])
+            dot += np.multiply.outer(pa[:, 2], lb[:, 2])
         else:
             dot = np.einsum("...k,...k->...", a[p], b[loc])
         # (chord / 2)^2 = (1 - cos) / 2 in float64 to avoid cancellation; the rest in float32

@@ -130,19 +130,25 @@ class ScoreModel(FeatureBuilder):
 
     def _score(self, p: np.ndarray, s: np.ndarray) -> np.ndarray:
         shape = np.broadcast_shapes(p.shape, s.shape)
-        total = np.zeros(shape, dtype=np.float32)
-        scratch = np.empty(shape, dtype=np.float32)
+        total: np.ndarray | None = None
+        scratch: np.ndarray | None = None
         compact: list[np.ndarray] = []
         for builder in self.builders_:
             w = np.float32(self.weights_[builder.name])
             if w == 0:
                 continue
             part = np.asarray(builder._score(p, s))
-            if part.shape == shape:
+            if part.shape != shape:  # a per-participant (c, 1) or per-slot (1, m) part
+                compact.append((part * w).astype(np.float32))
+            elif total is None:
+                total = np.multiply(part, w, dtype=np.float32)
+            else:
+                if scratch is None:
+                    scratch = np.empty(shape, dtype=np.float32)
                 np.multiply(part, w, out=scratch, casting="unsafe")
                 total += scratch
-            else:  # a per-participant (c, 1) or per-slot (1, m) part
-                compact.append((part * w).astype(np.float32))
+        if total is None:
+            total = np.zeros(shape, dtype=np.float32)
         # sum the compact parts by shape first, so each costs one pass over the block
         by_shape: dict[tuple[int, ...], np.ndarray] = {}
         for part in compact:

@@ -238,6 +238,10 @@ BUILDERS: list[Callable[[], FeatureBuilder]] = [
     Priority,
     ScoreModel,
     lambda: ScoreModel(weights={"skills": 1.0, "priority": 0.0}),
+    lambda: ScoreModel(
+        weights={"commute": 2.0, "recruiting": 1.0},
+        builders=[Commute(default_max_km=10.0), Recruiting()],
+    ),
 ]
 IDS = [
     "skills",
@@ -248,6 +252,7 @@ IDS = [
     "priority",
     "score",
     "score-weights",
+    "score-builders",
 ]
 
 
@@ -353,6 +358,8 @@ def test_gender_and_birth_country_never_change_a_score(
             pl.lit(True, dtype=pl.Boolean).alias("born_abroad"),
         ),
     ]
+    # the strongest check: without the columns at all, nothing changes
+    variants.append(part.drop("gender", "born_abroad"))
     p, s = np.arange(part.height), np.arange(X.slots.height)
     base = make().fit(X).transform(p, s)
     for changed in variants:
