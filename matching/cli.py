@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from matching.exceptions import MatchingError
@@ -55,7 +56,7 @@ def _as_of(value: str | None) -> date:
 
 
 def _fail(exc: BaseException) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=2)
 
 
@@ -125,7 +126,7 @@ def propose(
         f"{c['open_seats']} open seats in {c['open_slots']} slots; "
         f"total score {s['total_score']:.4f}; solver {s['solver']['status']} "
         f"(gap {s['solver']['gap']:.1e}); {s['timings']['total_s']:.2f} s. "
-        f"Written to {out_dir}/",
+        f"Written to {escape(str(out_dir))}/",
         highlight=False,
     )
 
@@ -166,7 +167,7 @@ def shortlist(
         if col != "weights":
             table.add_column(col, justify="right" if col not in ("note",) else "left")
     for row in sl.ranked.drop("weights").iter_rows():
-        table.add_row(*[str(v) for v in row])
+        table.add_row(*[escape(str(v)) for v in row])
     out.print(table)
     if sl.ranked.height:
         out.print(f"weights: {sl.ranked['weights'][0]}", highlight=False)
@@ -175,7 +176,7 @@ def shortlist(
         for col in sl.ineligible.columns:
             t2.add_column(col)
         for row in sl.ineligible.iter_rows():
-            t2.add_row(*[str(v) for v in row])
+            t2.add_row(*[escape(str(v)) for v in row])
         out.print(t2)
 
 
@@ -202,7 +203,7 @@ def generate(
         _fail(exc)
         return
     sizes = ", ".join(f"{k} {v.height}" for k, v in tables.items())
-    out.print(f"wrote {sizes} to {out_dir}/", highlight=False)
+    out.print(f"wrote {sizes} to {escape(str(out_dir))}/", highlight=False)
 
 
 def main() -> None:
@@ -215,7 +216,7 @@ def main() -> None:
     except Exception as exc:  # a bug: say so plainly, without a traceback
         if "--debug" in sys.argv or __import__("os").environ.get("PLACERA_DEBUG"):
             raise
-        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+        err.print(f"[bold red]internal error:[/] {escape(f'{type(exc).__name__}: {exc}')}\n"
                   "Set PLACERA_DEBUG=1 to see the traceback, and report it.", highlight=False)
         sys.exit(1)
 

@@ -157,6 +157,10 @@ def load_rules(path: Path | str | None = None) -> Rules:
             raise ConfigError(msg)
         raw = _deep_merge(raw, override)
 
+    for section in ("kinds", "weights", "run"):
+        if not isinstance(raw.get(section, {}), dict):
+            msg = f"{where}: '{section}' must be a table ([{section}])"
+            raise ConfigError(msg)
     kinds = {name: _kind(name, spec, where) for name, spec in raw.get("kinds", {}).items()}
     if not kinds:
         msg = f"{where}: no slot kinds configured"

@@ -23,6 +23,8 @@ MAX_PROBLEMS = 50
 # 10 or 12 digits, optionally '-' or '+' before the last four, not inside a longer digit run.
 _PNR_RE = r"(?:^|[^0-9])([0-9]{6}|[0-9]{8})[-+]?[0-9]{4}(?:[^0-9]|$)"
 _PNR_FULL_RE = r"^([0-9]{6}|[0-9]{8})[-+]?[0-9]{4}$"
+# The same, for Python's re: look-arounds so a match never uses up the separator before the next.
+_PNR_PY_RE = re.compile(r"(?<![0-9])([0-9]{6}|[0-9]{8})[-+]?[0-9]{4}(?![0-9])")
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,10 @@ def looks_like_personnummer(value: str, *, embedded: bool = True) -> bool:
     embedded : bool
         Also look inside longer text (free-text fields); otherwise the whole value must be one.
     """
-    pattern = _PNR_RE if embedded else _PNR_FULL_RE
-    return any(_is_valid_date_prefix(m.group(1)) for m in re.finditer(pattern, value))
+    if not embedded:
+        m = re.match(_PNR_FULL_RE, value)
+        return m is not None and _is_valid_date_prefix(m.group(1))
+    return any(_is_valid_date_prefix(m.group(1)) for m in _PNR_PY_RE.finditer(value))
 
 
 class _Collector:
@@ -103,6 +107,9 @@ class _Collector:
 
 
 def _show(value: object) -> str:
+    """A cell for an error message; a personnummer is never echoed."""
+    if isinstance(value, str) and looks_like_personnummer(value):
+        return "(a value that looks like a personnummer; not shown)"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "...'"
 
@@ -250,32 +257,46 @@ def _parse(col: Column, raw: pl.Series, kinds: tuple[str, ...], file: str,
     raise AssertionError(msg)
 
 
+PERSONNUMMER_MESSAGE = ("holds a value that looks like a personnummer (personal identity "
+                        "number); use a pseudonymous id and remove it")
+
+
+def personnummer_rows(s: pl.Series, *, embedded: bool = True) -> list[int]:
+    """0-based positions of the cells of ``s`` that hold a personnummer-like value.
+
+    A regular expression over the whole column finds the few candidates; only those are checked
+    for a valid date in Python. List columns count a row when any item holds one; other types
+    than text, integers and lists cannot hold one.
+    """
+    rows = pl.Series("r", range(s.len()), dtype=pl.Int64)
+    if isinstance(s.dtype, pl.List):
+        flat = pl.DataFrame({"r": rows, "v": s.cast(pl.List(pl.String))}).explode("v")
+        r, v = flat["r"], flat["v"]
+    elif s.dtype == pl.String:
+        r, v = rows, s
+    elif s.dtype.is_integer():
+        r, v = rows, s.cast(pl.String)
+    else:
+        return []
+    hit = v.str.contains(_PNR_RE if embedded else _PNR_FULL_RE).fill_null(False)
+    if not hit.any():
+        return []
+    found = {int(row) for row, value in zip(r.filter(hit).to_list(), v.filter(hit).to_list(),
+                                            strict=True)
+             if looks_like_personnummer(value, embedded=embedded)}
+    return sorted(found)
+
+
 def _check_personnummer(df: pl.DataFrame, table: Table, file: str, rows: pl.Series,
                         bag: _Collector) -> None:
     """Refuse any cell (declared or extra column, list items included) holding a personnummer."""
     declared = {c.name: c for c in table.columns}
     for name in df.columns:
-        s = df[name]
         col = declared.get(name)
         embedded = col is None or col.type in ("str", "list", "id")
-        if isinstance(s.dtype, pl.List):
-            flat = pl.DataFrame({"r": rows, "v": s.cast(pl.List(pl.String))}).explode("v")
-            r, v = flat["r"], flat["v"]
-        elif s.dtype == pl.String:
-            r, v = rows, s
-        elif s.dtype.is_integer():
-            r, v = rows, s.cast(pl.String)
-        else:
-            continue
-        hit = v.str.contains(_PNR_RE if embedded else _PNR_FULL_RE).fill_null(False)
-        if not hit.any():
-            continue
-        for row, value in zip(r.filter(hit).to_list(), v.filter(hit).to_list(), strict=True):
-            if looks_like_personnummer(value, embedded=embedded):
-                # Never echo the number itself: it is personal data.
-                bag.add(file, int(row), name,
-                        "holds a value that looks like a personnummer (personal identity "
-                        "number); use a pseudonymous id and remove it")
+        for pos in personnummer_rows(df[name], embedded=embedded):
+            # Never echo the number itself: it is personal data.
+            bag.add(file, int(rows[pos]), name, PERSONNUMMER_MESSAGE)
 
 
 def _load_table(folder: Path, table: Table, kinds: tuple[str, ...],

@@ -106,16 +106,23 @@ def resolve_given_scores(inst: Instance, scores: pl.DataFrame, file: str) -> Giv
             & ~pl.struct("participant_id", "slot_id").is_first_distinct()
         )
     )
+    from matching.io import PERSONNUMMER_MESSAGE, _show, personnummer_rows
+
     problems: list[Problem] = []
+    for column in scores.columns:
+        for pos in personnummer_rows(scores[column])[:50]:
+            problems.append(Problem(file, pos + 1, column, PERSONNUMMER_MESSAGE))
+    if problems:
+        raise InputError(problems)
     checks = [
         (pl.col("p").is_null(), "participant_id",
-         lambda r: f"{r['participant_id']!r} does not exist in participants"),
+         lambda r: f"{_show(r['participant_id'])} does not exist in participants"),
         (pl.col("s").is_null(), "slot_id",
-         lambda r: f"{r['slot_id']!r} does not exist in slots"),
+         lambda r: f"{_show(r['slot_id'])} does not exist in slots"),
         (pl.col("raw").is_null() | (pl.col("raw") == ""), "score", lambda r: "empty"),
         (pl.col("raw").is_not_null() & (pl.col("raw") != "")
          & (pl.col("score").is_null() | ~pl.col("score").is_finite()), "score",
-         lambda r: f"{r['raw']!r} is not a finite number"),
+         lambda r: f"{_show(r['raw'])} is not a finite number"),
         (pl.col("dup"), "participant_id",
          lambda r: f"duplicate pair {r['participant_id']} x {r['slot_id']}"),
     ]
