@@ -49,8 +49,8 @@ class KindRule:
 class RunSettings:
     """How a proposal run builds candidates and what it optimises."""
 
-    top_k_per_participant: int = 40
-    top_k_per_slot_extra: int = 10
+    top_k_per_participant: int = 80
+    top_k_per_slot_extra: int = 40
     maximize_placements: bool = True
 
 
