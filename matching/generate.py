@@ -25,6 +25,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from matching.schema import TABLES as SCHEMA_TABLES
+from matching.schema import polars_schema
+
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "generator"
 
 SWEDISH = ["none", "sfi_a", "sfi_b", "sfi_c", "sfi_d", "fluent"]
@@ -42,31 +45,8 @@ MOTHER_TONGUE_P = [0.30, 0.14, 0.10, 0.10, 0.04, 0.06, 0.06, 0.04, 0.04, 0.04, 0
 S, INT, F, B, D = pl.String, pl.Int64, pl.Float64, pl.Boolean, pl.Date
 L = pl.List(pl.String)
 
-SCHEMAS: dict[str, dict[str, Any]] = {
-    "workplaces": {
-        "workplace_id": S, "name": S, "employer": S, "sector": S, "area": S, "lat": F, "lon": F,
-        "ordinary_staff": INT, "supervisors": INT, "union_approved_until": D, "staff_problems": B,
-        "last_staff_cut": D, "recruiting": B, "languages": L,
-    },
-    "slots": {
-        "slot_id": S, "workplace_id": S, "kind": S, "title": S, "ssyk": S,
-        "required_skills": L, "desired_skills": L, "min_swedish": S, "seats": INT, "start": D,
-        "weeks": INT, "min_capacity_pct": INT, "physical_load": S, "driving_license": B,
-        "adapted": B, "status": S,
-    },
-    "participants": {
-        "participant_id": S, "birth_year": INT, "gender": S, "referrer": S, "enrolled": D,
-        "readiness": S, "work_capacity_pct": INT, "swedish": S, "languages": L, "education": S,
-        "skills": L, "interests": L, "area": S, "lat": F, "lon": F, "max_commute_km": F,
-        "driving_license": B, "physical_restrictions": B, "needs_adapted": B,
-        "social_assistance_months": INT, "newly_arrived": B, "long_term_unemployed": B,
-        "disability": B, "born_abroad": B, "exited": D,
-    },
-    "placements": {
-        "placement_id": S, "participant_id": S, "workplace_id": S, "slot_id": S, "kind": S,
-        "start": D, "end": D, "outcome": S,
-    },
-}
+#: The contract's columns and dtypes, from the one declaration in :mod:`matching.schema`.
+SCHEMAS: dict[str, dict[str, Any]] = {t.name: polars_schema(t) for t in SCHEMA_TABLES}
 TABLES = list(SCHEMAS)
 
 

@@ -16,7 +16,7 @@ import polars as pl
 
 from matching.config import Rules
 from matching.exceptions import InputError, Problem
-from matching.schema import KINDS, REFERENCES, TABLES, Column, Table
+from matching.schema import KINDS, REFERENCES, TABLES, Column, Table, dtype_of, polars_schema
 
 MAX_PROBLEMS = 50
 
@@ -322,9 +322,7 @@ def _load_table(folder: Path, table: Table, kinds: tuple[str, ...],
         elif col.type == "list":
             parsed.append(pl.Series(col.name, [[]] * raw.height, dtype=pl.List(pl.String)))
         else:
-            dtype = {"int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean,
-                     "date": pl.Date}.get(col.type, pl.String)
-            parsed.append(pl.Series(col.name, [None] * raw.height, dtype=dtype))
+            parsed.append(pl.Series(col.name, [None] * raw.height, dtype=dtype_of(col)))
     df = pl.DataFrame(parsed)
     key = df[table.key]
     dup = key.is_duplicated() & ~key.is_first_distinct() & key.is_not_null()
@@ -410,7 +408,4 @@ def _file_name(folder: Path, table: Table) -> str:
 
 
 def _empty(table: Table) -> pl.DataFrame:
-    dtypes: dict[str, pl.DataType | type[pl.DataType]] = {
-        "int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean, "date": pl.Date,
-        "list": pl.List(pl.String)}
-    return pl.DataFrame(schema={c.name: dtypes.get(c.type, pl.String) for c in table.columns})
+    return pl.DataFrame(schema=polars_schema(table))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import polars as pl
+
 SWEDISH_LEVELS = ("none", "sfi_a", "sfi_b", "sfi_c", "sfi_d", "fluent")
 SECTORS = ("municipal", "municipal_company", "private", "nonprofit")
 REFERRERS = ("arbetsformedlingen", "forsorjningsenheten", "forsakringskassan", "egen", "annan")
@@ -153,3 +155,20 @@ REFERENCES = (
     ("placements", "workplace_id", "workplaces"),
     ("placements", "slot_id", "slots"),
 )
+
+_DTYPES = {"int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean, "date": pl.Date}
+
+
+def dtype_of(column: Column) -> pl.DataType:
+    """The polars dtype a validated column has."""
+    if column.type == "list":
+        return pl.List(pl.String)
+    return _DTYPES.get(column.type, pl.String)()
+
+
+def polars_schema(table: Table) -> dict[str, pl.DataType]:
+    """The validated table's columns and dtypes, in the contract's order."""
+    return {c.name: dtype_of(c) for c in table.columns}
+
+
+TABLE_BY_NAME = {t.name: t for t in TABLES}

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -482,18 +480,12 @@ def test_bundled_boras_is_fresh() -> None:
         "--seed 2017 --as-of 2026-11-23`")
 
 
-def test_speed_20000_by_8000() -> None:
-    generate(200, 100, 0, AS_OF)  # warm caches
-    t = time.perf_counter()
+def test_stockholm_size_generates() -> None:
+    # The benchmark size; its speed is measured in benchmarks/, not here.
     tables = generate(20_000, 8_000, 1, AS_OF)
-    elapsed = time.perf_counter() - t
     assert tables["participants"].height == 20_000 and tables["slots"].height == 8_000
-    assert elapsed < 2.0, elapsed
 
 
-@pytest.mark.skipif(importlib.util.find_spec("matching.io") is None
-                    or importlib.util.find_spec("matching.config") is None,
-                    reason="matching.io not written yet")
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_generated_set_loads_with_matching_io(boras: dict[str, pl.DataFrame], tmp_path: Path,
                                               fmt: str) -> None:
@@ -510,14 +502,12 @@ def test_generated_set_loads_with_matching_io(boras: dict[str, pl.DataFrame], tm
 
 def test_engine_rules_agree_with_this_reading(boras: dict[str, pl.DataFrame],
                                               tmp_path: Path) -> None:
-    """When the lead's matching.rules exists, it gives the same verdicts on generated data."""
-    try:
-        from matching.config import load_rules
-        from matching.instance import build_instance
-        from matching.io import load_dataset
-        from matching.rules import RULE_CODES, failing_mask
-    except ImportError:  # pragma: no cover - the engine is not there yet
-        pytest.skip("matching.rules / matching.instance not available")
+    """matching.rules gives the same verdicts on generated data as this independent reading."""
+    from matching.config import load_rules
+    from matching.instance import build_instance
+    from matching.io import load_dataset
+    from matching.rules import RULE_CODES, failing_mask
+
     rules = load_rules()
     write_dataset(boras, tmp_path)
     inst = build_instance(load_dataset(tmp_path, rules), rules, AS_OF)

@@ -80,5 +80,5 @@ def test_published_optimum_through_the_cli(tmp_path, name):
     assert res.returncode == 0, res.stderr
     props = pl.read_csv(tmp_path / "out" / "proposals.csv")
     assert props.height == inst.n  # a perfect assignment
-    total = int(round(props["score"].sum()))
+    total = round(props["score"].sum())
     assert inst.n * k - total == int(optimum)
