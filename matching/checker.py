@@ -147,14 +147,15 @@ class RunChecker:
     # -- a whole run -----------------------------------------------------------------------
     def check(self, proposals: list[tuple[str, str, float]], unassigned: list[str],
               reported_total: float | None = None,
-              require_positive: bool = True) -> CheckReport:
+              require_positive: bool = True, total_tolerance: float = 1e-6) -> CheckReport:
         """Check a run's output.
 
         Parameters
         ----------
         proposals : list of (participant_id, slot_id, score)
         unassigned : participant ids listed as unassigned
-        reported_total : the total score the run reports; recomputed and compared.
+        reported_total : the solver's objective; the proposals' scores must add up to it.
+        total_tolerance : absolute slack for that comparison (engine runs round their scores).
         require_positive : given-scores runs never propose a pair with score <= 0.
         """
         rep = CheckReport(n_checked_pairs=len(proposals))
@@ -195,7 +196,7 @@ class RunChecker:
                 v.append(("output", f"{pid} is not active but is listed as unassigned"))
         rep.objective_recomputed = math.fsum(score for _, _, score in proposals)
         if reported_total is not None and not math.isclose(
-            rep.objective_recomputed, reported_total, rel_tol=1e-9, abs_tol=1e-6
+            rep.objective_recomputed, reported_total, rel_tol=1e-9, abs_tol=total_tolerance
         ):
             v.append(("objective", f"reported total {reported_total} but the proposals sum to "
                                    f"{rep.objective_recomputed}"))

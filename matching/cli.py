@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Placera: match participants to placements under the municipality's rules.")
 err = Console(stderr=True)
+_MAX_INELIGIBLE_ROWS = 50
 out = Console()
 
 DataOpt = Annotated[Path, typer.Option("--data", help="Folder with the contract's tables.")]
@@ -172,12 +173,23 @@ def shortlist(
     if sl.ranked.height:
         out.print(f"weights: {sl.ranked['weights'][0]}", highlight=False)
     if sl.ineligible.height:
-        t2 = Table(title=f"Not eligible ({sl.ineligible.height})")
+        from collections import Counter
+
+        counts = Counter(code for text in sl.ineligible["failing_rules"]
+                         for code in text.split(";"))
+        out.print(f"Not eligible: {sl.ineligible.height}; by rule: "
+                  + ", ".join(f"{code} {n}" for code, n in counts.most_common()),
+                  highlight=False)
+        shown = sl.ineligible.head(_MAX_INELIGIBLE_ROWS)
+        t2 = Table(title=f"Not eligible (first {shown.height} of {sl.ineligible.height})"
+                   if shown.height < sl.ineligible.height else "Not eligible")
         for col in sl.ineligible.columns:
             t2.add_column(col)
-        for row in sl.ineligible.iter_rows():
+        for row in shown.iter_rows():
             t2.add_row(*[escape(str(v)) for v in row])
         out.print(t2)
+        if shown.height < sl.ineligible.height:
+            out.print("(--format json lists them all)")
 
 
 @app.command()

@@ -257,8 +257,12 @@ def propose(
         list(zip(proposals["participant_id"].to_list(), proposals["slot_id"].to_list(),
                  proposals["score"].to_list(), strict=True)),
         unassigned["participant_id"].to_list(),
-        reported_total=total,
+        # The solver's own objective, from its arc scores: an independent path to the total.
+        # Engine scores are float32, floored at _MIN_ARC_SCORE and rounded to 6 decimals.
+        reported_total=result.objective,
         require_positive=given_scores is not None,
+        total_tolerance=1e-6 if given_scores is not None
+        else proposals.height * (_MIN_ARC_SCORE + 1e-5) + 1e-6,
     )
     timings["check_s"] = time.perf_counter() - t
     if not report.ok:
