@@ -12,6 +12,8 @@ Methods, each in its own subprocess so that peak RSS (``getrusage`` maxrss) is p
 
 - ``ours``: :func:`solver.solve_assignment` (validation, scaling, graph, solve, extraction);
 - ``ortools``: a bare ``SimpleMinCostFlow`` built directly here on the same graph, scale 1e9;
+- ``highs_milp``: ``scipy.optimize.milp`` (HiGHS' MIP solver) on the same graph with integer
+  arc flows: the comparison the issue names;
 - ``highs``: scipy ``linprog(method="highs")`` on the LP of the same graph (one variable per
   graph arc, flow conservation at every node, capacities as bounds). An LP suffices: the
   node-arc incidence matrix of a network is totally unimodular, so HiGHS' basic optimal
@@ -20,7 +22,7 @@ Methods, each in its own subprocess so that peak RSS (``getrusage`` maxrss) is p
   variable per candidate arc in [0, 1], one ``<=`` row per participant, slot and capped
   group (also totally unimodular: two laminar families).
 
-Times exclude instance generation and imports. All three objectives (sums of the original
+Times exclude instance generation and imports. All objectives (sums of the original
 float scores of the chosen candidate arcs) must agree within 1e-6 relative.
 """
 
@@ -45,7 +47,9 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 K_CANDIDATES = 50
-METHODS = ("ours", "ortools", "highs", "highs_compact")
+#: Seconds HiGHS' MIP may take per instance; past it the ratio is a lower bound ("≥").
+MILP_TIME_LIMIT = 300.0
+METHODS = ("ours", "ortools", "highs_milp", "highs", "highs_compact")
 REL_TOL = 1e-6
 
 
@@ -176,9 +180,10 @@ def run_ortools(inst: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def run_highs(inst: dict[str, Any]) -> dict[str, Any]:
+def _run_highs_flow(inst: dict[str, Any], *, integral: bool) -> dict[str, Any]:
+    """HiGHS on the flow graph: ``linprog`` (LP) or ``milp`` (integer variables)."""
     from scipy import sparse
-    from scipy.optimize import linprog
+    from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
     t0 = time.perf_counter()
     gr = _graph(inst)
@@ -199,11 +204,28 @@ def run_highs(inst: dict[str, Any]) -> dict[str, Any]:
     supply = np.zeros(n_nodes)
     n = inst["n_participants"]
     supply[0], supply[-1] = n, -n
-    bounds = np.column_stack([np.zeros(n_arcs), gr["caps"].astype(float)])
+    upper = gr["caps"].astype(float)
     t1 = time.perf_counter()
-    res = linprog(cost, A_eq=incidence, b_eq=supply, bounds=bounds, method="highs")
+    if integral:
+        res = milp(
+            cost,
+            integrality=np.ones(n_arcs),
+            bounds=Bounds(np.zeros(n_arcs), upper),
+            constraints=LinearConstraint(incidence, supply, supply),
+            options={"time_limit": MILP_TIME_LIMIT},
+        )
+        if res.status == 1 and res.x is None:  # time limit, no incumbent: report a lower bound
+            return {
+                "seconds": time.perf_counter() - t0, "solve_s": time.perf_counter() - t1,
+                "objective": float("nan"), "lp_objective": float("nan"),
+                "max_fractionality": float("nan"), "n_placed": 0, "n_arcs": int(n_arcs),
+                "timed_out": True,
+            }
+    else:
+        bounds = np.column_stack([np.zeros(n_arcs), upper])
+        res = linprog(cost, A_eq=incidence, b_eq=supply, bounds=bounds, method="highs")
     t2 = time.perf_counter()
-    if res.status != 0:
+    if res.status not in (0, 1) or res.x is None:
         msg = f"HiGHS: {res.message}"
         raise RuntimeError(msg)
     x = res.x[first : first + a]
@@ -213,12 +235,23 @@ def run_highs(inst: dict[str, Any]) -> dict[str, Any]:
     return {
         "seconds": total,
         "solve_s": t2 - t1,
+        "timed_out": bool(res.status == 1),
         "objective": float(inst["arc_score"][chosen].sum()),
         "lp_objective": -float(res.fun),
         "max_fractionality": max_frac,
         "n_placed": int(chosen.size),
         "n_arcs": int(n_arcs),
     }
+
+
+def run_highs(inst: dict[str, Any]) -> dict[str, Any]:
+    """HiGHS LP (``linprog``) on the flow graph."""
+    return _run_highs_flow(inst, integral=False)
+
+
+def run_highs_milp(inst: dict[str, Any]) -> dict[str, Any]:
+    """HiGHS MIP (``scipy.optimize.milp``, integer arcs) on the flow graph."""
+    return _run_highs_flow(inst, integral=True)
 
 
 def run_highs_compact(inst: dict[str, Any]) -> dict[str, Any]:
@@ -246,7 +279,7 @@ def run_highs_compact(inst: dict[str, Any]) -> dict[str, Any]:
     t1 = time.perf_counter()
     res = linprog(-inst["arc_score"][keep], A_ub=matrix, b_ub=rhs, bounds=(0, 1), method="highs")
     t2 = time.perf_counter()
-    if res.status != 0:
+    if res.status not in (0, 1) or res.x is None:
         msg = f"HiGHS: {res.message}"
         raise RuntimeError(msg)
     x = res.x
@@ -268,6 +301,7 @@ RUNNERS = {
     "ortools": run_ortools,
     "highs": run_highs,
     "highs_compact": run_highs_compact,
+    "highs_milp": run_highs_milp,
 }
 
 
@@ -303,7 +337,16 @@ def default_repeat(n: int, method: str) -> int:
 def run_method(method: str, n: int, seed: int, repeat: int) -> dict[str, Any]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", method, "--n", str(n)]
     cmd += ["--seed", str(seed), "--repeat", str(repeat)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    # HiGHS' MIP does not always stop at its own time limit (seen here: 16 CPU-minutes on a
+    # 600-s limit), so the child is stopped from outside too; its time is then a lower bound.
+    limit = MILP_TIME_LIMIT + 60 if method == "highs_milp" else None
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=limit)
+    except subprocess.TimeoutExpired:
+        assert limit is not None
+        return {"seconds": float(limit), "solve_s": float(limit), "objective": float("nan"),
+                "max_fractionality": float("nan"), "n_placed": 0, "timed_out": True,
+                "candidates": -1, "peak_mb": float("nan"), "data_peak_mb": float("nan")}
     if proc.returncode != 0:
         msg = f"{method} n={n} failed:\n{proc.stderr}"
         raise RuntimeError(msg)
@@ -333,8 +376,11 @@ def main(argv: list[str] | None = None) -> int:
     methods = args.methods
     header = (
         f"{'n':>7} {'candidates':>10} {'method':>13} {'total s':>8} {'solve s':>8} "
-        f"{'peak MB':>8} {'objective':>14} {'placed':>7} {'HiGHS/this':>10} {'compact/this':>12}"
+        f"{'peak MB':>8} {'objective':>14} {'placed':>7} {'milp/this':>9} {'LP/this':>10} "
+        f"{'compact/this':>12}"
     )
+    print(f"highs_milp = scipy.optimize.milp (HiGHS MIP) on the same flow graph, "
+          f"time limit {MILP_TIME_LIMIT:.0f} s (≥: stopped there, a lower bound);")
     print("highs = scipy linprog(method='highs') LP on the same flow graph (TU, so integral);")
     print("highs_compact = the same LP in arc form (one variable per candidate arc).")
     print("total s = build + solve + extract (excludes instance generation and imports),")
@@ -350,17 +396,20 @@ def main(argv: list[str] | None = None) -> int:
         ref = rows[methods[0]]["objective"]
         for m in methods:
             r = rows[m]
-            agree = abs(r["objective"] - ref) <= REL_TOL * max(1.0, abs(ref))
+            timed_out = bool(r.get("timed_out"))
+            agree = timed_out or abs(r["objective"] - ref) <= REL_TOL * max(1.0, abs(ref))
             ok &= agree
             ratios = [
-                f"{rows[h]['seconds'] / r['seconds']:.1f}x" if h in rows else "-"
-                for h in ("highs", "highs_compact")
+                ("≥" if rows[h].get("timed_out") else "")
+                + f"{rows[h]['seconds'] / r['seconds']:.1f}x" if h in rows else "-"
+                for h in ("highs_milp", "highs", "highs_compact")
             ]
             print(
-                f"{n:>7,} {r['candidates']:>10,} {m:>13} {r['seconds']:>8.3f} "
+                f"{n:>7,} {rows[methods[0]]['candidates']:>10,} {m:>13} {r['seconds']:>8.3f} "
                 f"{r['solve_s']:>8.3f} {r['peak_mb']:>8.0f} {r['objective']:>14.6f} "
-                f"{r['n_placed']:>7,} {ratios[0]:>10} {ratios[1]:>12}"
+                f"{r['n_placed']:>7,} {ratios[0]:>9} {ratios[1]:>10} {ratios[2]:>12}"
                 f"{'' if agree else '  MISMATCH'}"
+                f"{f'  stopped at the {MILP_TIME_LIMIT:.0f}-s time limit' if timed_out else ''}"
             )
         fracs = [f"{m} {rows[m]['max_fractionality']:.1e}" for m in rows if m.startswith("highs")]
         print(
