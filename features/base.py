@@ -113,8 +113,11 @@ class FeatureBuilder:
         self._check_fitted()
         p = np.asarray(p, dtype=np.int64)
         s = np.asarray(s, dtype=np.int64)
-        out = self._score(p[:, None], s[None, :])
-        return np.broadcast_to(out, (p.size, s.size)).astype(np.float32, copy=True)
+        out = np.asarray(self._score(p[:, None], s[None, :]))
+        shape = (p.size, s.size)
+        if out.shape == shape and out.dtype == np.float32 and out.flags.owndata:
+            return out  # already a fresh block: no copy on the hot path
+        return np.broadcast_to(out, shape).astype(np.float32, copy=True)
 
     def transform_pairs(self, p: np.ndarray, s: np.ndarray) -> np.ndarray:
         """Scores of the pairs ``(p[i], s[i])``: float32 array of shape ``(len(p),)``."""

@@ -158,24 +158,6 @@ class ScoreModel(FeatureBuilder):
         np.clip(total, 0.0, 1.0, out=total)
         return total
 
-    def transform(self, p: np.ndarray, s: np.ndarray) -> np.ndarray:
-        """Weighted score of every participant in ``p`` against every slot in ``s``.
-
-        Parameters
-        ----------
-        p, s : numpy.ndarray
-            1-D integer row positions of participants and slots.
-
-        Returns
-        -------
-        numpy.ndarray
-            float32 array of shape ``(len(p), len(s))`` with values in [0, 1].
-        """
-        self._check_fitted()
-        p = np.asarray(p, dtype=np.int64)
-        s = np.asarray(s, dtype=np.int64)
-        return self._score(p[:, None], s[None, :])
-
     def explain_pairs(self, p: np.ndarray, s: np.ndarray) -> dict[str, np.ndarray]:
         """Every part's value for the pairs ``(p[i], s[i])``.
 
