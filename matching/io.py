@@ -92,7 +92,7 @@ class _Collector:
                  message: str) -> None:
         for row, value in zip(rows.to_list()[:MAX_PROBLEMS], values.to_list()[:MAX_PROBLEMS],
                               strict=True):
-            self.add(file, int(row), column, message.format(value=_show(value)))
+            self.add(file, int(row), column, message.format(value=show_value(value)))
         extra = rows.len() - MAX_PROBLEMS
         if extra > 0:
             self.truncated += extra
@@ -106,7 +106,7 @@ class _Collector:
             raise InputError(self.problems)
 
 
-def _show(value: object) -> str:
+def show_value(value: object) -> str:
     """A cell for an error message; a personnummer is never echoed."""
     if isinstance(value, str) and looks_like_personnummer(value):
         return "(a value that looks like a personnummer; not shown)"
@@ -330,7 +330,7 @@ def _load_table(folder: Path, table: Table, kinds: tuple[str, ...],
         first_row = {v: i + 1 for i, v in reversed(list(enumerate(key.to_list())))}
         for row, value in zip(rows.filter(dup).to_list(), key.filter(dup).to_list(), strict=True):
             bag.add(file, int(row), table.key,
-                    f"duplicate id {_show(value)} (first at row {first_row[value]})")
+                    f"duplicate id {show_value(value)} (first at row {first_row[value]})")
     return df.with_columns(rows.alias("_row"))
 
 

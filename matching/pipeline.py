@@ -23,7 +23,7 @@ from matching.checker import RunChecker
 from matching.config import Rules
 from matching.exceptions import FeasibilityError, InputError, MatchingError
 from matching.instance import Instance, build_instance
-from matching.io import Dataset
+from matching.io import PERSONNUMMER_MESSAGE, Dataset, personnummer_rows, show_value
 from matching.rules import RULE_CODES, codes_of, failing_mask
 
 #: Engine scores below this still count as a (poor) fit for the solver.
@@ -106,8 +106,6 @@ def resolve_given_scores(inst: Instance, scores: pl.DataFrame, file: str) -> Giv
             & ~pl.struct("participant_id", "slot_id").is_first_distinct()
         )
     )
-    from matching.io import PERSONNUMMER_MESSAGE, _show, personnummer_rows
-
     problems: list[Problem] = []
     for column in scores.columns:
         for pos in personnummer_rows(scores[column])[:50]:
@@ -116,13 +114,13 @@ def resolve_given_scores(inst: Instance, scores: pl.DataFrame, file: str) -> Giv
         raise InputError(problems)
     checks = [
         (pl.col("p").is_null(), "participant_id",
-         lambda r: f"{_show(r['participant_id'])} does not exist in participants"),
+         lambda r: f"{show_value(r['participant_id'])} does not exist in participants"),
         (pl.col("s").is_null(), "slot_id",
-         lambda r: f"{_show(r['slot_id'])} does not exist in slots"),
+         lambda r: f"{show_value(r['slot_id'])} does not exist in slots"),
         (pl.col("raw").is_null() | (pl.col("raw") == ""), "score", lambda r: "empty"),
         (pl.col("raw").is_not_null() & (pl.col("raw") != "")
          & (pl.col("score").is_null() | ~pl.col("score").is_finite()), "score",
-         lambda r: f"{_show(r['raw'])} is not a finite number"),
+         lambda r: f"{show_value(r['raw'])} is not a finite number"),
         (pl.col("dup"), "participant_id",
          lambda r: f"duplicate pair {r['participant_id']} x {r['slot_id']}"),
     ]
