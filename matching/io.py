@@ -300,21 +300,22 @@ def _check_personnummer(df: pl.DataFrame, table: Table, file: str, rows: pl.Seri
 
 
 def _load_table(folder: Path, table: Table, kinds: tuple[str, ...],
-                bag: _Collector) -> pl.DataFrame | None:
+                bag: _Collector) -> tuple[pl.DataFrame | None, str]:
+    """The parsed table (with its data-row numbers in ``_row``) and its file's name."""
     path = _find_file(folder, table, bag)
     if path is None:
-        return None
+        return None, f"{table.name}.csv"
+    file = path.name
     raw = _read_raw(path, bag)
     if raw is None:
-        return None
-    file = path.name
+        return None, file
     rows = pl.Series("row", range(1, raw.height + 1), dtype=pl.Int64)
     _check_personnummer(raw, table, file, rows, bag)
     missing_cols = [c.name for c in table.columns if not c.optional and c.name not in raw.columns]
     for name in missing_cols:
         bag.add(file, None, name, "required column is missing")
     if missing_cols:
-        return None
+        return None, file
     parsed = []
     for col in table.columns:
         if col.name in raw.columns:
@@ -331,7 +332,7 @@ def _load_table(folder: Path, table: Table, kinds: tuple[str, ...],
         for row, value in zip(rows.filter(dup).to_list(), key.filter(dup).to_list(), strict=True):
             bag.add(file, int(row), table.key,
                     f"duplicate id {show_value(value)} (first at row {first_row[value]})")
-    return df.with_columns(rows.alias("_row"))
+    return df.with_columns(rows.alias("_row")), file
 
 
 def load_dataset(folder: Path | str, rules: Rules) -> Dataset:
@@ -360,10 +361,9 @@ def load_dataset(folder: Path | str, rules: Rules) -> Dataset:
         bag.add(str(folder), None, None, "no such data folder")
         bag.raise_if_any()
     kinds = tuple(rules.kind_names)
-    frames: dict[str, pl.DataFrame | None] = {
-        t.name: _load_table(folder, t, kinds, bag) for t in TABLES
-    }
-    files = {t.name: _file_name(folder, t) for t in TABLES}
+    loaded = {t.name: _load_table(folder, t, kinds, bag) for t in TABLES}
+    frames = {name: df for name, (df, _) in loaded.items()}
+    files = {name: file for name, (_, file) in loaded.items()}
 
     for table, column, target in REFERENCES:
         src, dst = frames.get(table), frames.get(target)
@@ -398,13 +398,6 @@ def load_dataset(folder: Path | str, rules: Rules) -> Dataset:
         participants=final("participants"),
         placements=final("placements"),
     )
-
-
-def _file_name(folder: Path, table: Table) -> str:
-    for suffix in (".csv", ".parquet"):
-        if (folder / f"{table.name}{suffix}").is_file():
-            return f"{table.name}{suffix}"
-    return f"{table.name}.csv"
 
 
 def _empty(table: Table) -> pl.DataFrame:

@@ -245,7 +245,8 @@ def propose(
         "reasons": [reasons[i] for i in order],
     }, schema={"participant_id": pl.String, "slot_id": pl.String, "workplace_id": pl.String,
                "score": pl.Float64, "reasons": pl.String})
-    unassigned = _unassigned(inst, active, rp, rs, cands, given_scores, open_slots.size)
+    unassigned = _unassigned(inst, active, rp, rs, cands,
+                             arc_p if given_scores is not None else None, open_slots.size)
     timings["explain_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -273,16 +274,19 @@ def propose(
 
 
 def _unassigned(inst: Instance, active: np.ndarray, placed_rows: np.ndarray,
-                proposed_slots: np.ndarray, cands: Candidates, given: GivenScores | None,
+                proposed_slots: np.ndarray, cands: Candidates, given_arc_p: np.ndarray | None,
                 n_open: int) -> pl.DataFrame:
-    """A reason for every active participant without a proposal that tells what to do next."""
+    """A reason for every active participant without a proposal that tells what to do next.
+
+    ``given_arc_p``: in a given-scores run, the participants of the arcs the solver had (pairs
+    that pass every rule with a score above 0); ``None`` in an engine run.
+    """
     placed = np.zeros(inst.n_participants, dtype=bool)
     placed[placed_rows] = True
     rows = active[~placed[active]]
     scored = np.zeros(inst.n_participants, dtype=bool)
-    if given is not None:
-        ok = failing_mask(inst, given.p, given.s) == 0
-        scored[given.p[ok & (given.score > 0)]] = True
+    if given_arc_p is not None:
+        scored[given_arc_p] = True
     # For people who fit slots but got none: were those slots filled, or their workplace capped?
     open_rows = np.flatnonzero(inst.s_open)
     taken = np.zeros(inst.n_slots, dtype=np.int64)
@@ -321,7 +325,7 @@ def _unassigned(inst: Instance, active: np.ndarray, placed_rows: np.ndarray,
                 f"fits {n} slot{'s' if n != 1 else ''}, but every one is at a workplace whose "
                 "supervision capacity is used up by running placements (workplace_cap)"
             )
-        elif given is not None and not scored[r]:
+        elif given_arc_p is not None and not scored[r]:
             n = int(cands.n_allowed[r])
             reasons.append(f"fits {n} slot{'s' if n != 1 else ''}, but no given score above 0 "
                            "for any of them")
